@@ -73,12 +73,28 @@ func main() {
 	for _, k := range failed {
 		fmt.Printf("\n--- FAIL %s\n%s", k, output[k])
 	}
-	if len(failed) > 0 {
-		os.Exit(1)
-	}
-	for _, l := range pkgs {
-		if strings.HasPrefix(l, "FAIL") {
-			os.Exit(1)
+	bad := len(failed) > 0
+	for _, p := range names {
+		if !strings.HasPrefix(pkgs[p], "FAIL") {
+			continue
+		}
+		bad = true
+		// A package that crashed (a fatal error, a timeout, a build failure)
+		// may have no failed test to blame: show the end of its own output.
+		if out := output[p+" "]; out != nil {
+			fmt.Printf("\n--- FAIL %s (package output, last lines)\n%s", p, lastLines(out.String(), 80))
 		}
 	}
+	if bad {
+		os.Exit(1)
+	}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.SplitAfter(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "")
 }
