@@ -28,7 +28,11 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if serverPath != "" {
+		os.RemoveAll(filepath.Dir(serverPath))
+	}
+	os.Exit(code)
 }
 
 // process is a smartmaint server running in a child process.
@@ -40,11 +44,45 @@ type process struct {
 
 var servingURL = regexp.MustCompile(`"url":"(http://[^"]+)"`)
 
+var (
+	serverOnce sync.Once
+	serverPath string
+	serverErr  error
+)
+
+// serverBinary is the program spawn runs: this test binary itself (which runs
+// main() with SMARTMAINT_TEST_EXEC=1), except under the race detector, where
+// a server ingesting a million readings would be ten times slower for no
+// gain (the race detector checks the in-process tests); then it is the
+// package built once without it.
+func serverBinary(t *testing.T) string {
+	t.Helper()
+	if !raceEnabled {
+		return os.Args[0]
+	}
+	serverOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "smartmaint-test-bin")
+		if err != nil {
+			serverErr = err
+			return
+		}
+		serverPath = filepath.Join(dir, "smartmaint")
+		out, err := exec.Command("go", "build", "-o", serverPath, ".").CombinedOutput()
+		if err != nil {
+			serverErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if serverErr != nil {
+		t.Fatal(serverErr)
+	}
+	return serverPath
+}
+
 // spawn starts `smartmaint serve --db db` in a child process and waits until
 // it listens.
 func spawn(t *testing.T, db string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)...)
+	cmd := exec.Command(serverBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)...)
 	cmd.Env = append(os.Environ(), "SMARTMAINT_TEST_EXEC=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -131,6 +169,8 @@ func TestKillNineLosesNothingAcknowledged(t *testing.T) {
 
 func crashTest(t *testing.T, db string) {
 	const acked, extra, workers = 100, 40, 4
+	start := time.Now()
+	phase := func(name string) { t.Logf("%s done after %v", name, time.Since(start).Round(time.Millisecond)) }
 	base := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Hour)
 	key := createKey(t, db, "data:ingest", "data:read")
 	srv := spawn(t, db)
@@ -160,6 +200,8 @@ func crashTest(t *testing.T, db string) {
 	for err := range errs {
 		t.Fatal(err)
 	}
+
+	phase("acknowledged batches")
 
 	// Phase 2: more batches in flight, and kill -9 in the middle of them.
 	var ackedExtra sync.Map
@@ -196,7 +238,9 @@ func crashTest(t *testing.T, db string) {
 
 	// Phase 3: restart on the same store and count what is there.
 	srv = spawn(t, db)
+	phase("restart")
 	perBatch := countReadingsByBatch(t, srv.url, key)
+	phase("export")
 	for i := 0; i < acked+extra; i++ {
 		switch n := perBatch[i]; {
 		case ackedBatches[i] && n != 10_000:
@@ -223,6 +267,8 @@ func crashTest(t *testing.T, db string) {
 		t.Errorf("sensor statistics count %d readings, the store holds %d", statTotal, total)
 	}
 
+	phase("statistics")
+
 	// Phase 4: sending every acknowledged batch again adds nothing.
 	for i := range ackedBatches {
 		a, err := postBatch(client, srv.url, key, crashBatch(i, base))
@@ -230,6 +276,7 @@ func crashTest(t *testing.T, db string) {
 			t.Fatalf("resending batch %d: %v %+v, want 10000 duplicates", i, err, a)
 		}
 	}
+	phase("resend")
 }
 
 // countReadingsByBatch exports every reading and counts them by the batch

@@ -15,6 +15,14 @@ func (db *DB) startJobs(ctx context.Context) {
 	db.every(ctx, "partitions", partitionEvery, func(ctx context.Context) error {
 		return db.ensurePartitionsAhead(ctx, db.opts.Now())
 	})
+	db.wg.Add(1)
+	go func() { // once at start: a restart after a bulk load must not wait 10 s
+		defer db.wg.Done()
+		if err := db.analyzeStale(ctx); err != nil && ctx.Err() == nil {
+			db.log.Error("postgres background job failed", "job", "analyze", "err", err)
+		}
+	}()
+	db.every(ctx, "analyze", analyzeEvery, db.analyzeStale)
 }
 
 // every runs fn every interval until ctx is cancelled, logging its errors.

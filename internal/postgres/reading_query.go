@@ -124,7 +124,15 @@ func (db *DB) queryReadings(ctx context.Context, tenant string, f smartmaint.Rea
 			dir, limit+f.Offset, strings.Join(append([]string{"s.tenant_id = $1"}, sconds...), " AND "),
 			dir, limit, f.Offset)
 	} else {
-		where := append(append([]string{"r.tenant_id = $1", "s.tenant_id = $1"}, sconds...), rconds...)
+		// The readings' tenant_id is what scopes the query (a sensor key
+		// belongs to one tenant). The sensors' tenant_id is only added with
+		// a sensor filter: without one it would invite the planner, when
+		// the sensors table is young, to take the tenant's sensors for one
+		// row and loop over them, sorting every page of an export.
+		where := append([]string{"r.tenant_id = $1"}, rconds...)
+		if len(sconds) > 0 {
+			where = append(append(where, "s.tenant_id = $1"), sconds...)
+		}
 		sql = fmt.Sprintf(`SELECT s.id, r.ts, r.value, r.quality, r.metadata
 			FROM readings r JOIN sensors s ON s.key = r.sensor_key
 			WHERE %s ORDER BY r.ts %s, s.id LIMIT %d OFFSET %d`, strings.Join(where, " AND "), dir, limit, f.Offset)

@@ -330,3 +330,37 @@ func TestWriteErrors(t *testing.T) {
 		t.Fatalf("write in an unknown tenant: %v", err)
 	}
 }
+
+// TestBulkLoadGetsStatistics: a partition filled by a bulk load is analyzed
+// by the store within seconds, without waiting for autovacuum.
+func TestBulkLoadGetsStatistics(t *testing.T) {
+	db := openAt(t, pgtest.FreshDatabase(t), fixed(epoch), Options{})
+	var batch []smartmaint.Reading
+	for i := range 20_000 {
+		batch = append(batch, rd(fmt.Sprintf("s%d", i%10), epoch.Add(time.Duration(i)*time.Second), float64(i)))
+	}
+	if _, err := db.WriteReadings(tenantCtx, batch, smartmaint.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// The server's activity counters are flushed asynchronously, so
+		// analyzeStale may see the load a moment late.
+		if err := db.analyzeStale(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var analyzed int
+		err := db.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_user_tables
+			WHERE relname LIKE 'readings\_p%' AND n_live_tup > 0 AND last_analyze IS NOT NULL`).Scan(&analyzed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if analyzed > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the bulk-loaded partition was not analyzed within 30 s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
