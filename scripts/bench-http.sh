@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# Servers are started inside $(…), so they are not this shell's jobs: their
+# pids go to a file that the exit trap reads.
+trap 'kill $(cat "$work/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/smartmaint" ./cmd/smartmaint
 go build -o "$work/bench" ./cmd/smartmaint-bench
@@ -22,10 +24,19 @@ fresh_db() {  # a new, empty store for each measurement
   fi
 }
 
-serve() {  # start a server on $1, print its pid; its URL is $url; SMARTMAINT_API_KEY gets a key
+serve() {  # start a server on $1, print its pid; its URL is $url
+  if curl -s -o /dev/null localhost:18181/health; then
+    echo "port 18181 is taken (a server left over from an earlier run?)" >&2; exit 1
+  fi
   "$work/smartmaint" serve --addr 127.0.0.1:18181 --db "$1" --log-level warn >"$work/server.log" 2>&1 &
-  echo $!
-  for _ in $(seq 100); do curl -sf localhost:18181/health >/dev/null && return; sleep 0.1; done
+  local pid=$!
+  echo "$pid" >>"$work/pids"
+  echo "$pid"
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    curl -sf localhost:18181/health >/dev/null && return
+    sleep 0.1
+  done
   echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
 }
 url=http://127.0.0.1:18181
