@@ -12,6 +12,7 @@ import (
 	"smartmaint"
 	"smartmaint/internal/httpapi"
 	"smartmaint/internal/ingest"
+	"smartmaint/internal/sqlite"
 )
 
 // BenchmarkIngestOneParallel posts single readings through the whole handler
@@ -19,7 +20,8 @@ import (
 // commit) from parallel clients, without the network.
 func BenchmarkIngestOneParallel(b *testing.B) {
 	// The server's defaults: sensors and tenants cached for 5 s.
-	api := newTestAPIOpts(b, backends()[0].open(b), httpapi.Config{Version: "bench"}, nil, ingest.Options{})
+	store := backends()[0].open(b)
+	api := newTestAPIOpts(b, store, httpapi.Config{Version: "bench"}, nil, ingest.Options{})
 	base := time.Now().Add(-time.Hour).Unix()
 	var n atomic.Int64
 	b.SetParallelism(16)
@@ -39,5 +41,10 @@ func BenchmarkIngestOneParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+	if db, ok := store.(*sqlite.DB); ok {
+		st := db.Stats()
+		b.ReportMetric(float64(st.Jobs)/float64(st.Commits), "jobs/commit")
+		b.ReportMetric(st.WriterBusy.Seconds()/b.Elapsed().Seconds(), "writer-busy")
+	}
 	_ = smartmaint.DefaultTenantID
 }
