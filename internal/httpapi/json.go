@@ -152,19 +152,6 @@ func (q *query) int(name string, def, min, max int) int {
 	return n
 }
 
-func (q *query) float(name string, def float64) float64 {
-	s := q.str(name)
-	if s == "" {
-		return def
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		q.fail(name, "must be a number, got %q", s)
-		return def
-	}
-	return f
-}
-
 func (q *query) bool(name string) bool {
 	s := q.str(name)
 	if s == "" {
@@ -189,18 +176,6 @@ func (q *query) time(name string) time.Time {
 		q.fail(name, "must be an RFC 3339 timestamp or Unix seconds, got %q", s)
 	}
 	return t
-}
-
-func (q *query) duration(name string) time.Duration {
-	s := q.str(name)
-	if s == "" {
-		return 0
-	}
-	d, err := parseStep(s)
-	if err != nil {
-		q.fail(name, "%s", err)
-	}
-	return d
 }
 
 // done reports every problem found, plus any parameter the route does not know.
