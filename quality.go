@@ -26,7 +26,8 @@ const (
 // subtract 0.2 when the value is outside the sensor's expected range, 0.1 when
 // the reading is more than an hour old and another 0.2 when it is more than a
 // day old, then blend 0.7·score + 0.3·reported, where reported is the
-// quality the sensor sent (1 when it sent none).
+// quality the sensor sent (1 when it sent none). The score is rounded to six
+// decimals, so that 0.7·0.9 + 0.3 reads 0.93 and not 0.9299999999999999.
 func ScoreQuality(reported float64, inRange bool, age time.Duration) float64 {
 	score := 1.0
 	if !inRange {
@@ -39,7 +40,7 @@ func ScoreQuality(reported float64, inRange bool, age time.Duration) float64 {
 		score -= qualityStalePenalty
 	}
 	score = qualityComputedWeight*score + qualityReportedWeight*reported
-	return math.Max(0, math.Min(1, score))
+	return math.Round(math.Max(0, math.Min(1, score))*1e6) / 1e6
 }
 
 // ReadingLimits bound what a reading may carry.

@@ -26,7 +26,8 @@ func TestScoreQuality(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := smartmaint.ScoreQuality(tt.reported, tt.inRange, tt.age); math.Abs(got-tt.want) > 1e-9 {
+			// Exactly: the score is rounded, so it prints as 0.93, not 0.9299999999999999.
+			if got := smartmaint.ScoreQuality(tt.reported, tt.inRange, tt.age); got != tt.want {
 				t.Fatalf("ScoreQuality = %v, want %v", got, tt.want)
 			}
 		})
