@@ -55,16 +55,9 @@ func runSeries(ctx context.Context, args []string) error {
 	var size int
 	for i := 0; i < *n && ctx.Err() == nil; i++ {
 		t0 := time.Now()
-		req, _ := http.NewRequest("GET", u, nil)
-		req.Header.Set("Authorization", "Bearer "+*key)
-		resp, err := http.DefaultClient.Do(req)
+		b, err := getSeries(u, *key)
 		if err != nil {
 			return err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("status %d: %.300s", resp.StatusCode, b)
 		}
 		lat = append(lat, time.Since(t0))
 		size = len(b)
@@ -104,25 +97,37 @@ func loadSeries(ctx context.Context, db string, start, end time.Time) error {
 	return nil
 }
 
-// seriesCount sums the bucket counts of one series answer.
-func seriesCount(u, key string) (int64, error) {
+// getSeries fetches one series answer.
+func getSeries(u, key string) ([]byte, error) {
 	req, _ := http.NewRequest("GET", u, nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
 	if resp.StatusCode != 200 {
-		b, _ := io.ReadAll(resp.Body)
-		return 0, fmt.Errorf("status %d: %.300s", resp.StatusCode, b)
+		return nil, fmt.Errorf("status %d: %.300s", resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+// seriesCount sums the bucket counts of one series answer.
+func seriesCount(u, key string) (int64, error) {
+	b, err := getSeries(u, key)
+	if err != nil {
+		return 0, err
 	}
 	var answer struct {
 		Buckets []struct {
 			Count int64 `json:"count"`
 		} `json:"buckets"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+	if err := json.Unmarshal(b, &answer); err != nil {
 		return 0, err
 	}
 	var n int64
