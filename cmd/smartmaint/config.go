@@ -30,6 +30,7 @@ type Config struct {
 	MaxBatchBytes     int64
 	MaxFuture         time.Duration
 	SensorCacheTTL    time.Duration
+	APIKeyCacheTTL    time.Duration
 	RetentionInterval time.Duration
 	ShutdownTimeout   time.Duration
 
@@ -54,6 +55,7 @@ func DefaultConfig() Config {
 		MaxBatchBytes:     32 << 20,
 		MaxFuture:         time.Hour,
 		SensorCacheTTL:    5 * time.Second,
+		APIKeyCacheTTL:    250 * time.Millisecond,
 		RetentionInterval: time.Hour,
 		ShutdownTimeout:   30 * time.Second,
 	}
@@ -90,6 +92,7 @@ func (c *Config) options() []option {
 		{"max-batch-bytes", "largest batch request body, in bytes", (*int64Value)(&c.MaxBatchBytes)},
 		{"max-future", "how far ahead of the server clock a reading's timestamp may be", (*durationValue)(&c.MaxFuture)},
 		{"sensor-cache-ttl", "how long ingestion caches a sensor's settings", (*durationValue)(&c.SensorCacheTTL)},
+		{"api-key-cache-ttl", "how long a verified API key is reused before it is looked up again (0: every request)", (*durationValue)(&c.APIKeyCacheTTL)},
 		{"retention-interval", "how often old readings and rollups are deleted", (*durationValue)(&c.RetentionInterval)},
 		{"shutdown-timeout", "how long a graceful shutdown waits for requests in flight", (*durationValue)(&c.ShutdownTimeout)},
 	}
@@ -140,6 +143,7 @@ func (c *Config) Validate() error {
 		{c.MaxBatchBytes >= 1024, "max-batch-bytes must be at least 1024"},
 		{c.MaxFuture >= 0, "max-future must not be negative"},
 		{c.SensorCacheTTL >= 0, "sensor-cache-ttl must not be negative"},
+		{c.APIKeyCacheTTL >= 0, "api-key-cache-ttl must not be negative"},
 		{c.RetentionInterval >= time.Minute, "retention-interval must be at least 1m"},
 		{c.ShutdownTimeout > 0, "shutdown-timeout must be positive"},
 	}

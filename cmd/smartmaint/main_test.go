@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -185,5 +186,30 @@ func TestUnknownCommand(t *testing.T) {
 	out.Reset()
 	if err := m.Run(context.Background(), []string{"version"}); err != nil || !strings.HasPrefix(out.String(), "smartmaint ") {
 		t.Fatalf("version: %v %q", err, out.String())
+	}
+}
+
+// TestServeRevokedKeyRefusedDespiteCache: the server caches verified keys
+// (here for an hour), yet a key revoked through it is refused on the very
+// next request.
+func TestServeRevokedKeyRefusedDespiteCache(t *testing.T) {
+	url, key, _ := startServe(t, nil, "--api-key-cache-ttl", "1h")
+	var me struct {
+		ID string `json:"id"`
+	}
+	for range 3 { // the key is cached by now
+		code, body := authed(t, "GET", url+"/api/v1/me", key, "", "")
+		if code != 200 {
+			t.Fatalf("GET /me: %d %s", code, body)
+		}
+		if err := json.Unmarshal([]byte(body), &me); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, body := authed(t, "DELETE", url+"/api/v1/admin/keys/"+me.ID, key, "", ""); code != 200 {
+		t.Fatalf("revoke: %d %s", code, body)
+	}
+	if code, body := authed(t, "GET", url+"/api/v1/me", key, "", ""); code != 401 {
+		t.Fatalf("GET /me with the revoked key: %d %s, want 401", code, body)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"smartmaint/internal/auth"
 	"smartmaint/internal/httpapi"
 	"smartmaint/internal/ingest"
+	"smartmaint/internal/keycache"
 	"smartmaint/internal/postgres"
 	"smartmaint/internal/ratelimit"
 	"smartmaint/internal/sqlite"
@@ -58,7 +59,9 @@ func (m *Main) startServer(ctx context.Context, cfg Config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := storemetrics.Wrap(raw, metrics.Registry)
+	// Key lookups are cached in front of the metrics, so that the store's
+	// metrics count the lookups that reach it.
+	store := keycache.Wrap(storemetrics.Wrap(raw, metrics.Registry), cfg.APIKeyCacheTTL)
 	authn := &auth.Authenticator{Store: store, Tenants: store, Logger: logger,
 		Hasher: auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))}
 	limiter, checker, err := newRateLimiter(cfg, logger)
