@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -51,9 +52,19 @@ type server struct {
 	serving chan error
 }
 
+// serverGCPercent is the garbage collector's target of `serve` (see startServer).
+const serverGCPercent = 200
+
 // startServer opens the store, builds the services and starts listening.
 func (m *Main) startServer(ctx context.Context, cfg Config) (*server, error) {
 	logger := m.newLogger(cfg)
+	if m.Getenv("GOGC") == "" {
+		// The server's live heap is small and its garbage short-lived (a
+		// request's readings): collecting at twice the live heap instead of
+		// Go's default 100 % costs ~15 MB of peak RSS during batch ingest and
+		// gains 10-15 % of throughput. GOGC in the environment overrides it.
+		debug.SetGCPercent(serverGCPercent)
+	}
 	metrics := httpapi.NewMetrics(nil)
 	raw, err := openStore(ctx, cfg, logger)
 	if err != nil {
