@@ -202,8 +202,9 @@ const seriesDays = 30
 // built once per process; TestMain drops its database.
 func seriesStore(b *testing.B) *DB {
 	b.Helper()
+	server := pgtest.URL(b) // skips b, outside the Once, when no server is set
 	seriesOnce.Do(func() {
-		u, drop, err := pgtest.CreateDatabase(pgtest.URL(b))
+		u, drop, err := pgtest.CreateDatabase(server)
 		if err != nil {
 			seriesOnce.err = err
 			return
