@@ -74,6 +74,12 @@ func (m *Main) startServer(ctx context.Context, cfg Config) (*server, error) {
 	// Key lookups are cached in front of the metrics, so that the store's
 	// metrics count the lookups that reach it.
 	store := keycache.Wrap(storemetrics.Wrap(raw, metrics.Registry), cfg.APIKeyCacheTTL)
+	if cache, ok := store.(*keycache.Store); ok {
+		// Revocations by other replicas empty the cache as they commit.
+		if w, ok := raw.(interface{ WatchAPIKeys(func()) }); ok {
+			w.WatchAPIKeys(cache.Invalidate)
+		}
+	}
 	authn := &auth.Authenticator{Store: store, Tenants: store, Logger: logger,
 		Hasher: auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))}
 	limiter, checker, err := newRateLimiter(cfg, logger)

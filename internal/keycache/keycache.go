@@ -8,7 +8,9 @@
 // request is refused. A revocation written by another process — a second
 // replica on the same PostgreSQL database, or `smartmaint admin revoke-key`
 // run against a live SQLite file — is seen once the cached entry is older
-// than the TTL. Expiry needs no lookup: the caller checks the key's ExpiresAt
+// than the TTL, or as soon as Invalidate is called (on PostgreSQL the server
+// calls it on the revocation's notification, milliseconds after the
+// commit). Expiry needs no lookup: the caller checks the key's ExpiresAt
 // on every request. Unknown keys are never cached, so a new key works at
 // once and guessing keys always reaches the store.
 package keycache
@@ -82,11 +84,17 @@ func (s *Store) FindAPIKeyByHash(ctx context.Context, hash string) (*smartmaint.
 // RevokeAPIKey revokes the key and empties the cache.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*smartmaint.APIKey, error) {
 	k, err := s.Store.RevokeAPIKey(ctx, id, now)
+	s.Invalidate()
+	return k, err
+}
+
+// Invalidate empties the cache; a lookup in flight is not kept. Call it when
+// another process reports a revocation (see postgres.DB.WatchAPIKeys).
+func (s *Store) Invalidate() {
 	s.mu.Lock()
 	s.gen++
 	clear(s.entries)
 	s.mu.Unlock()
-	return k, err
 }
 
 // TouchAPIKey records the key's use and updates the cached copies, so that

@@ -189,3 +189,15 @@ func TestConcurrentRevocation(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+func TestInvalidate(t *testing.T) {
+	e := newEnv(t)
+	e.find(t, "hash-1")
+	if _, err := e.raw.RevokeAPIKey(e.ctx, e.key.ID, e.clock); err != nil {
+		t.Fatal(err)
+	}
+	e.cache.Invalidate() // as on the revocation's notification
+	if k := e.find(t, "hash-1"); k.Active(e.clock) {
+		t.Fatal("the key revoked elsewhere is still active after Invalidate")
+	}
+}

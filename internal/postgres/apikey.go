@@ -139,6 +139,10 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*smar
 		if err != nil {
 			return wrap("revoke API key", err)
 		}
+		// Delivered at commit to every process that listens (WatchAPIKeys).
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, apiKeyChannel, id); err != nil {
+			return wrap("revoke API key", err)
+		}
 		return db.audit(ctx, tx, tenant, "apikey.revoke", "api_key", id, changes(&before, k))
 	})
 	return out, err

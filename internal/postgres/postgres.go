@@ -85,6 +85,7 @@ type DB struct {
 
 	parts *partitions
 
+	jobCtx context.Context // cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -116,9 +117,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	jobCtx, cancel := context.WithCancel(context.Background())
-	db.cancel = cancel
-	db.startJobs(jobCtx)
+	db.jobCtx, db.cancel = context.WithCancel(context.Background())
+	db.startJobs(db.jobCtx)
 	return db, nil
 }
 

@@ -364,3 +364,35 @@ func TestBulkLoadGetsStatistics(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestWatchAPIKeys: a revocation committed by one store reaches another
+// store's watcher on the same database.
+func TestWatchAPIKeys(t *testing.T) {
+	url := pgtest.FreshDatabase(t)
+	a := openAt(t, url, fixed(epoch), Options{})
+	b := openAt(t, url, fixed(epoch), Options{})
+	changed := make(chan struct{}, 16)
+	a.WatchAPIKeys(func() { changed <- struct{}{} })
+	select { // the watcher reports once when it starts listening
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher did not start listening")
+	}
+	k := &smartmaint.APIKey{Name: "gateway", Prefix: "smk_ab12", Hash: "watched", Scopes: []string{smartmaint.PermDataIngest}}
+	if err := b.CreateAPIKey(tenantCtx, k); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+		t.Fatal("creating a key was reported as a revocation")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := b.RevokeAPIKey(tenantCtx, k.ID, epoch); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a revocation by another store was not reported")
+	}
+}
