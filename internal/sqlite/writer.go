@@ -69,8 +69,9 @@ func newWriter(conn *sql.Conn, log *slog.Logger, group func(tx *wtx, jobs []*rea
 }
 
 // do queues fn and waits until the transaction that ran it has committed. It
-// returns fn's error, the commit's error, or ctx's error if ctx ends first
-// (the write may then still commit).
+// returns fn's error, the commit's error, or ctx's error if ctx ends before
+// the job is queued or before it starts (fn then does not run). A job that
+// has started is waited for: it takes one transaction at most.
 func (w *writer) do(ctx context.Context, weight int, fn func(tx *wtx) error) error {
 	return w.send(&job{ctx: ctx, weight: weight, fn: fn, done: make(chan error, 1)})
 }
@@ -101,12 +102,11 @@ func (w *writer) send(j *job) error {
 		w.mu.RUnlock()
 		return ctx.Err()
 	}
-	select {
-	case err := <-j.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	// Once queued, a job is always answered (the writer skips it if ctx has
+	// ended before it starts, and drains the queue on close). Waiting for
+	// the answer even when ctx ends meanwhile means fn never runs after
+	// send has returned, so callers may read what fn writes.
+	return <-j.done
 }
 
 // close stops accepting jobs, lets the writer finish the queued ones and
