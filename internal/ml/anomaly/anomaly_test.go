@@ -145,6 +145,67 @@ func TestQuietSeriesRaisesFewAlerts(t *testing.T) {
 	}
 }
 
+func TestOneRepeatIsNotAFlatLine(t *testing.T) {
+	// A continuous signal never repeats a value; one repeat (CPU pinned at
+	// 100 % for two samples, a coincidence of rounding) is not a stuck
+	// sensor, a run of four is.
+	for _, tc := range []struct {
+		run  int
+		flat bool
+	}{{2, false}, {3, false}, {4, true}, {12, true}} {
+		// The sensor repeats reading 1999 (tc.run−1 more times).
+		ts, vs := signal(3000, nil)
+		for i := 2000; i < 1999+tc.run; i++ {
+			vs[i] = vs[1999]
+		}
+		rs := run(t, ts, vs)
+		flat := false
+		for _, r := range rs[2000 : 1999+tc.run] {
+			flat = flat || (r.Cause == CauseFlatline && r.Score >= 0.15)
+		}
+		if flat != tc.flat {
+			t.Errorf("run of %d identical values: flagged as a flat line %v, want %v", tc.run, flat, tc.flat)
+		}
+	}
+}
+
+func TestScheduleEdgesAreNotAnomalies(t *testing.T) {
+	// A machine on a shift schedule: 80 from 06:00 to 22:00 on weekdays, 20
+	// otherwise. Once a week has been seen, the edges at fixed times are
+	// expected (the daily and weekly profiles without interpolation), and a
+	// start at an unusual hour is not.
+	const n = 5 * 7 * 288
+	ts := make([]time.Time, n)
+	vs := make([]float64, n)
+	var rng noise = 3
+	for i := range ts {
+		ts[i] = start.Add(time.Duration(i) * 5 * time.Minute)
+		day, slot := (i/288)%7, i%288
+		vs[i] = 20 + 0.5*rng.next()
+		if day < 5 && slot >= 72 && slot < 264 {
+			vs[i] += 60
+		}
+	}
+	// The machine starts at 02:00 on the Sunday of the fourth week.
+	odd := 3*7*288 + 6*288 + 24
+	for i := odd; i < odd+12; i++ {
+		vs[i] += 60
+	}
+	rs := run(t, ts, vs)
+	alerts := 0
+	for i := 2 * 7 * 288; i < n; i++ {
+		if rs[i].Alert && (i < odd || i > odd+12) {
+			alerts++
+		}
+	}
+	if alerts > 1 {
+		t.Errorf("%d alerts on schedule edges after two weeks, want at most 1", alerts)
+	}
+	if s, _ := maxScore(rs, odd, odd+3); s < 0.5 {
+		t.Errorf("start at an unusual hour scored %.3f, want at least 0.5", s)
+	}
+}
+
 func TestConstantAndIrregularInput(t *testing.T) {
 	d, _ := New(DefaultConfig())
 	tm := start

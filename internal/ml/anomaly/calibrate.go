@@ -23,6 +23,7 @@ const (
 	fenwickSize   = 256
 	quantileEvery = 16 // updates between recomputations of the tail quantiles
 	rescaleAbove  = 1e150
+	recurring     = 3 // samples beyond the tail that do not yet make a value routine
 )
 
 // tail is one calibrated statistic. Its fields are exported for the saved
@@ -121,12 +122,15 @@ func (c *tail) pvalueAt(y float64) float64 {
 	if c.N == 0 || c.Total <= 0 {
 		return 1
 	}
-	if c.N >= 20 && y > c.Q99 {
-		return 0.01 * math.Exp(-(y-c.Q99)/c.Beta)
-	}
 	b := binOf(y)
 	in := c.point(b)
 	above := c.Total - c.prefix(b)
+	if c.N >= 20 && y > c.Q99 {
+		// Beyond the fitted tail, but never below the share of the past
+		// that was at least as large: a value that recurs (a square
+		// wave's edges, a regular burst) is as rare as its history says.
+		return math.Max(0.01*math.Exp(-(y-c.Q99)/c.Beta), (above+0.5*in-recurring*c.W)/(c.Total+c.W))
+	}
 	p := (above + 0.5*in + 0.5*c.W) / (c.Total + c.W)
 	if p > 1 {
 		p = 1

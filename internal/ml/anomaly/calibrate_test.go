@@ -30,6 +30,30 @@ func TestTailCalibration(t *testing.T) {
 	}
 }
 
+func TestTailRecurringValues(t *testing.T) {
+	// A value beyond the 99th percentile that recurs (the edge of a square
+	// wave: zero jumps, then a jump of 60 every 200 samples) is as rare as
+	// its history says, not extrapolated to near-impossibility; a value seen
+	// beyond the tail only once or twice still is.
+	c := newTail(1e9)
+	for i := 1; i <= 10000; i++ {
+		x := 0.0
+		if i%200 == 0 {
+			x = 60
+		}
+		c.update(x)
+	}
+	c.update(1000)
+	c.update(1000)
+	// Mid-p: the two samples above and half of the 50 in the bin.
+	if p, want := c.pvalue(60), 27.0/10002; math.Abs(math.Log(p/want)) > 0.25 {
+		t.Errorf("P(X ≥ 60) = %g after 50 of 10,002 samples, want about %g", p, want)
+	}
+	if p := c.pvalue(1000); !(p < 1e-6) {
+		t.Errorf("P(X ≥ 1000) = %g after two such samples, want the tail's extrapolation (< 1e-6)", p)
+	}
+}
+
 func TestTailDecayAndRescale(t *testing.T) {
 	// A calibrator with a short memory forgets an old regime, and its
 	// weights stay finite through many rescalings.

@@ -73,6 +73,16 @@ func (p *profile) offset(sec int64) (float64, bool) {
 	return p.Offsets[lo]*(1-f) + p.Offsets[hi]*f, true
 }
 
+// step returns the seasonal offset of the bin holding unix time sec, without
+// interpolation, and whether the profile is ready there.
+func (p *profile) step(sec int64) (float64, bool) {
+	if !p.Started || sec-p.Start < p.Period {
+		return 0, false
+	}
+	b := p.bin(sec)
+	return p.Offsets[b], p.Seen[b]
+}
+
 // update folds in value v at unix time sec with level and seasonal learning
 // rates alpha and gamma, and the error rate rho.
 func (p *profile) update(sec int64, v, alpha, gamma, rho float64) {

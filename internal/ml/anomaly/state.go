@@ -28,6 +28,8 @@ const (
 	modeNone = iota
 	modeDaily
 	modeWeekly
+	modeDailySteps  // the daily profile without interpolation: edges at fixed times of day
+	modeWeeklySteps // the same for the weekly profile
 	numModes
 )
 
@@ -89,6 +91,9 @@ const (
 	longRate   = 0.001
 )
 
+// minFlatRun is the shortest run of identical values scored as a flat line.
+const minFlatRun = 4
+
 // offsetOf returns the seasonal offset of mode m at wall-clock second sec
 // (0 when the mode has none or is not ready).
 func (st *state) offsetOf(m int, sec int64) (float64, bool) {
@@ -97,6 +102,10 @@ func (st *state) offsetOf(m int, sec int64) (float64, bool) {
 		return st.Daily.offset(sec)
 	case modeWeekly:
 		return st.Weekly.offset(sec)
+	case modeDailySteps:
+		return st.Daily.step(sec)
+	case modeWeeklySteps:
+		return st.Weekly.step(sec)
 	}
 	return 0, true
 }
@@ -153,6 +162,9 @@ func (st *state) observe(t time.Time, v float64, cfg Config) (float64, Cause) {
 				// Both the run length's own history and a Markov model of
 				// repeats must find the run rare.
 				p = math.Max(p, pFlat)
+				if st.Run < minFlatRun {
+					p = 1
+				}
 			}
 			if p < pMin {
 				pMin, cause = p, causes[i]
@@ -205,7 +217,7 @@ func (st *state) unexpectedJump(sec int64, v float64) float64 {
 func (st *state) chooseMode() {
 	for m := range numModes {
 		p := &st.Daily
-		if m == modeWeekly {
+		if m == modeWeekly || m == modeWeeklySteps {
 			p = &st.Weekly
 		}
 		if m != modeNone && p.Errors < 500 {

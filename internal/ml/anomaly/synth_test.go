@@ -38,6 +38,20 @@ var synthBases = map[string]synthBase{
 		}
 		return v + 0.05*rng.next()
 	},
+	// A machine on a shift schedule: on 06:00–22:00 on weekdays, off at
+	// night and at weekends, with sharp edges at fixed times.
+	"shifts": func(i int, rng *noise) float64 {
+		day, slot := (i/288)%7, i%288
+		if day < 5 && slot >= 72 && slot < 264 {
+			return 80 + 0.5*rng.next()
+		}
+		return 20 + 0.5*rng.next()
+	},
+	// Small integer counts with a daily rhythm (events per 5 minutes).
+	"counts": func(i int, rng *noise) float64 {
+		mean := 8 + 6*math.Sin(2*math.Pi*float64(i)/288)
+		return math.Max(0, math.Round(mean+1.7*math.Sqrt(mean)*rng.next()))
+	},
 	"latency": func(i int, rng *noise) float64 {
 		u := (rng.next() + 1) / 2
 		return 40 + 5*rng.next() + 30*math.Pow(u, 30)
@@ -79,15 +93,23 @@ var synthEvents = map[string]synthEvent{
 	},
 }
 
-// synthCorpus builds one file per base signal and incident type, plus one
+// dailyCycle marks the base signals whose pattern changes over a day, the
+// ones where a "phase" incident (a day of values at the wrong time) exists.
+var dailyCycle = map[string]bool{"daily": true, "weekly": true, "shifts": true, "counts": true}
+
+// synthCorpus builds one file per base signal and incident type (the phase
+// incident only where the signal has a daily cycle), plus one
 // clean file per base signal.
 func synthCorpus(cfg Config) []nab.Series {
 	var out []nab.Series
 	const n = 6000
 	t0 := time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC)
 	seed := noise(1)
-	for _, bname := range []string{"daily", "weekly", "walk", "square", "latency"} {
-		for _, ename := range []string{"", "spike", "shift", "noise", "flat", "drift"} {
+	for _, bname := range []string{"daily", "weekly", "walk", "square", "latency", "shifts", "counts"} {
+		for _, ename := range []string{"", "spike", "shift", "noise", "flat", "drift", "phase"} {
+			if ename == "phase" && !dailyCycle[bname] {
+				continue
+			}
 			rng := seed
 			seed = seed*31 + 7
 			at := []int{3500}
@@ -108,7 +130,12 @@ func synthCorpus(cfg Config) []nab.Series {
 				ts := t0.Add(time.Duration(i) * 5 * time.Minute)
 				v := synthBases[bname](i, &rng)
 				for _, a := range at {
-					if ename != "" {
+					switch {
+					case ename == "phase" && i >= a && i < a+288:
+						// A contextual incident: for one day every value is
+						// one the signal takes, at the wrong time of day.
+						v = synthBases[bname](i-144, &rng)
+					case ename != "" && ename != "phase":
 						v = synthEvents[ename](i, a, v, &rng)
 					}
 				}
