@@ -22,7 +22,8 @@ import (
 // runDetect implements `smartmaint ml detect`: it scores a timestamp,value
 // CSV with the default streaming detector, row by row in time order, exactly
 // as the live pipeline scores a sensor's stream, and writes
-// timestamp,value,anomaly_score,alert.
+// timestamp,value,anomaly_score,alert. --alert-threshold and --min-alert-gap
+// change when a row is an alert, not its score.
 //
 // Input rules: the header must name the time and value columns; every value
 // must be a finite number. Rows are scored in file order, which is the order
@@ -39,11 +40,20 @@ func runDetect(ctx context.Context, args []string, io IO) error {
 	timeCol := fs.String("time-col", "timestamp", "name of the timestamp column")
 	valueCol := fs.String("value-col", "value", "name of the value column")
 	strict := fs.Bool("strict-time", false, "reject a timestamp that is not after the previous row's")
+	cfg := anomaly.DefaultConfig()
+	fs.Float64Var(&cfg.AlertThreshold, "alert-threshold", cfg.AlertThreshold, "score at or above which a row is an alert, in (0, 1] (evaluate-detector reports the threshold that suits labelled incidents)")
+	fs.DurationVar(&cfg.MinAlertGap, "min-alert-gap", cfg.MinAlertGap, "least time between two alerts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *input == "" || *output == "" {
 		return smartmaint.Errorf(smartmaint.EINVALID, "detect: --input and --output are required")
+	}
+	switch {
+	case !(cfg.AlertThreshold > 0 && cfg.AlertThreshold <= 1):
+		return smartmaint.FieldErrorf("--alert-threshold", "%g: want a score in (0, 1]", cfg.AlertThreshold)
+	case cfg.MinAlertGap < 0:
+		return smartmaint.FieldErrorf("--min-alert-gap", "%s: want a duration ≥ 0", cfg.MinAlertGap)
 	}
 	in, err := os.Open(*input)
 	if err != nil {
@@ -55,7 +65,7 @@ func runDetect(ctx context.Context, args []string, io IO) error {
 		return fmt.Errorf("detect: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	det, err := anomaly.New(anomaly.DefaultConfig())
+	det, err := anomaly.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -164,3 +164,33 @@ func TestDetectFlags(t *testing.T) {
 		t.Fatal("missing input file accepted")
 	}
 }
+
+func TestDetectAlertFlags(t *testing.T) {
+	input := filepath.Join("testdata", "nab", "sensor.csv")
+	alerts := func(out []byte) (n int, scores string) {
+		var b strings.Builder
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
+			f := strings.Split(line, ",")
+			if f[3] == "1" {
+				n++
+			}
+			b.WriteString(f[2] + "\n")
+		}
+		return n, b.String()
+	}
+	nDefault, sDefault := alerts(detectFile(t, input))
+	nLow, sLow := alerts(detectFile(t, input, "--alert-threshold", "0.05", "--min-alert-gap", "0s"))
+	nGap, _ := alerts(detectFile(t, input, "--alert-threshold", "0.05", "--min-alert-gap", "24h"))
+	if sLow != sDefault {
+		t.Fatal("the alert flags changed the scores")
+	}
+	if !(nLow > nDefault && nGap < nLow && nGap >= 1) {
+		t.Fatalf("alerts: default %d, threshold 0.05 %d, with a day's gap %d", nDefault, nLow, nGap)
+	}
+	for _, bad := range [][]string{{"--alert-threshold", "0"}, {"--alert-threshold", "1.5"}, {"--min-alert-gap", "-1h"}} {
+		_, _, err := detectRunCLI(t, append([]string{"detect", "--input", input, "--output", filepath.Join(t.TempDir(), "o.csv")}, bad...)...)
+		if smartmaint.ErrorCode(err) != smartmaint.EINVALID || !strings.Contains(smartmaint.ErrorMessage(err), bad[0]) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}

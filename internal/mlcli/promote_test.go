@@ -2,6 +2,8 @@ package mlcli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,6 +117,97 @@ func TestPromoteMetricChoice(t *testing.T) {
 			m, higher, err := promoteMetric(v, tc.metric, tc.direction)
 			if tc.fails != (err != nil) || (!tc.fails && (m != tc.want || higher != tc.higher)) {
 				t.Fatalf("got %q %v %v", m, higher, err)
+			}
+		})
+	}
+}
+
+// splitFile writes the header and the rows of a CSV fixture whose 1-based
+// data row number satisfies keep into dir/name.
+func splitFile(tb testing.TB, src, dir, name string, keep func(row int) bool) string {
+	tb.Helper()
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimRight(string(raw), "\n")+"\n", "\n")
+	var b strings.Builder
+	b.WriteString(lines[0])
+	for i, l := range lines[1:] {
+		if l != "" && keep(i+1) {
+			b.WriteString(l)
+		}
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func TestPromoteOnHoldout(t *testing.T) {
+	dir := t.TempDir()
+	data := t.TempDir()
+	src := supervisedFixture("failures.csv")
+	train := splitFile(t, src, data, "train.csv", func(r int) bool { return r%4 != 0 })
+	holdout := splitFile(t, src, data, "holdout.csv", func(r int) bool { return r%4 == 0 })
+	trainArgs := func(extra ...string) []string {
+		return append([]string{"train", "--task", "classify", "--input", train, "--target", "failure", "--id-col", "id",
+			"--drop", "mode", "--name", "failures", "--registry", dir, "--folds", "3", "--interactions", "none"}, extra...)
+	}
+	// Version 1: three stumps; version 2: a proper model; version 3: stumps again.
+	for _, extra := range [][]string{{"--rounds", "3", "--max-depth", "1"}, {"--rounds", "40", "--learning-rate", "0.3"},
+		{"--rounds", "3", "--max-depth", "1", "--seed", "2"}} {
+		if _, _, err := trainRun(t, trainArgs(extra...)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	promote := func(version string, extra ...string) (string, error) {
+		return runCLI(t, append([]string{"promote", "--registry", dir, "--model", "failures", "--version", version,
+			"--by", "alice", "--holdout", holdout}, extra...)...)
+	}
+	out, err := promote("1")
+	if err != nil || !strings.Contains(out, "no Production version: promoted with f1 on holdout.csv (sha256:") {
+		t.Fatalf("first promotion: %q, %v", out, err)
+	}
+	out, err = promote("2")
+	if err != nil || !strings.Contains(out, "beats champion version 1") {
+		t.Fatalf("better model: %q, %v", out, err)
+	}
+	out, err = promote("3")
+	if smartmaint.ErrorCode(err) != smartmaint.ECONFLICT || !strings.Contains(out, "does not beat champion version 2") {
+		t.Fatalf("worse model: %q, %v", out, err)
+	}
+	// The gate recorded both held-out scores on the refused challenger.
+	reg, _ := registry.Open(dir)
+	v3, _ := reg.Resolve(context.Background(), "failures", "3")
+	g := v3.Gates[len(v3.Gates)-1]
+	if g.ChallengerScore == nil || g.ChampionScore == nil || !(*g.ChallengerScore < *g.ChampionScore) || g.Promoted {
+		t.Fatalf("recorded decision %+v", g)
+	}
+	// Another held-out metric, lower is better.
+	out, err = promote("3", "--metric", "brier")
+	if smartmaint.ErrorCode(err) != smartmaint.ECONFLICT || !strings.Contains(out, "brier on holdout.csv") {
+		t.Fatalf("brier: %q, %v", out, err)
+	}
+
+	noTarget := filepath.Join(data, "unlabelled.csv")
+	raw, _ := os.ReadFile(holdout)
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Split(l, ",")
+		b.WriteString(strings.Join(append(f[:7:7], f[8]), ",") + "\n")
+	}
+	os.WriteFile(noTarget, []byte(b.String()), 0o644)
+	for name, args := range map[string][]string{
+		"unknown metric": {"--metric", "rmse"},
+		"no target":      {"--holdout", noTarget},
+		"no file":        {"--holdout", filepath.Join(data, "missing.csv")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := promote("3", args...)
+			if smartmaint.ErrorCode(err) != smartmaint.EINVALID {
+				t.Fatalf("%v, want %s", err, smartmaint.EINVALID)
 			}
 		})
 	}

@@ -13,7 +13,7 @@ func ai4iMatrix(b *testing.B) (tree.Matrix, []float64, TrainConfig) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	y, _ := targetColumn(tab, &cfg)
+	y, _ := targetColumn(tab, cfg.Task, cfg.Roles.Target)
 	x, err := buildMatrix(tab, s, planFeatures(s, true))
 	if err != nil {
 		b.Fatal(err)

@@ -61,24 +61,24 @@ func Train(t *Table, cfg TrainConfig) (*Pipeline, *Report, error) {
 }
 
 // targetColumn parses and checks the target of a classify or regress task.
-func targetColumn(t *Table, cfg *TrainConfig) ([]float64, error) {
-	y, err := t.Float(cfg.Roles.Target)
+func targetColumn(t *Table, task Task, target string) ([]float64, error) {
+	y, err := t.Float(target)
 	if err != nil {
 		return nil, err
 	}
 	for r, v := range y {
 		if math.IsNaN(v) {
-			return nil, lineError(t.Lines[r], cfg.Roles.Target, "the target is missing")
+			return nil, lineError(t.Lines[r], target, "the target is missing")
 		}
-		if cfg.Task == TaskClassify && v != 0 && v != 1 {
-			return nil, lineError(t.Lines[r], cfg.Roles.Target, "classification targets must be 0 or 1, got %g", v)
+		if task == TaskClassify && v != 0 && v != 1 {
+			return nil, lineError(t.Lines[r], target, "classification targets must be 0 or 1, got %g", v)
 		}
 	}
 	return y, nil
 }
 
 func trainTabular(t *Table, cfg *TrainConfig, p *Pipeline, rep *Report) error {
-	y, err := targetColumn(t, cfg)
+	y, err := targetColumn(t, cfg.Task, cfg.Roles.Target)
 	if err != nil {
 		return err
 	}
