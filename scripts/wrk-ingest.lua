@@ -4,7 +4,7 @@
 -- advances every 100 requests of a thread, starting two hours ago.
 local threads = {}
 local counter = 0
-local id = 0
+id = 0 -- global: setup() gives each thread its own with thread:set
 local base = os.time() - 7200
 
 function setup(thread)

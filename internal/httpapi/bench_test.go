@@ -12,6 +12,7 @@ import (
 	"smartmaint"
 	"smartmaint/internal/httpapi"
 	"smartmaint/internal/ingest"
+	"smartmaint/internal/keycache"
 	"smartmaint/internal/sqlite"
 )
 
@@ -19,9 +20,10 @@ import (
 // (request ID, authentication, rate limit, ingest service, store with group
 // commit) from parallel clients, without the network.
 func BenchmarkIngestOneParallel(b *testing.B) {
-	// The server's defaults: sensors and tenants cached for 5 s.
+	// The server's defaults: sensors and tenants cached for 5 s, verified
+	// API keys for 250 ms (as serve wraps its store).
 	store := backends()[0].open(b)
-	api := newTestAPIOpts(b, store, httpapi.Config{Version: "bench"}, nil, ingest.Options{})
+	api := newTestAPIOpts(b, keycache.Wrap(store, 250*time.Millisecond), httpapi.Config{Version: "bench"}, nil, ingest.Options{})
 	base := time.Now().Add(-time.Hour).Unix()
 	var n atomic.Int64
 	b.SetParallelism(16)

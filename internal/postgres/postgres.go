@@ -83,7 +83,8 @@ type DB struct {
 	opts Options
 	log  *slog.Logger
 
-	parts *partitions
+	parts  *partitions
+	groups groups // small writes committing together (group.go)
 
 	jobCtx context.Context // cancelled by Close
 	cancel context.CancelFunc

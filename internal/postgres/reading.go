@@ -49,7 +49,8 @@ func (s *copySource) Values() ([]any, error) {
 // stored already is a duplicate: the first write wins, also between two
 // readings of the same batch. Unknown sensors are registered, the sensor
 // statistics and the minute and hour rollups updated, all in the same
-// transaction.
+// transaction. Small writes without an idempotency key that arrive while
+// another is committing share a transaction (group.go).
 func (db *DB) WriteReadings(ctx context.Context, readings []smartmaint.Reading, opts smartmaint.WriteOptions) (smartmaint.WriteResult, error) {
 	tenant, err := requireTenant(ctx)
 	if err != nil {
@@ -59,37 +60,56 @@ func (db *DB) WriteReadings(ctx context.Context, readings []smartmaint.Reading, 
 		return smartmaint.WriteResult{}, nil
 	}
 	readings = normalize(readings)
+	if opts.IdempotencyKey == "" && len(readings) <= smallBatch {
+		return db.writeGrouped(ctx, tenant, readings)
+	}
+	return db.writeAlone(ctx, tenant, readings, opts)
+}
+
+// writeAlone stores one call's readings in a transaction of their own.
+func (db *DB) writeAlone(ctx context.Context, tenant string, readings []smartmaint.Reading, opts smartmaint.WriteOptions) (smartmaint.WriteResult, error) {
+	var res smartmaint.WriteResult
+	err := db.writeTx(ctx, readings, func(tx pgx.Tx) error {
+		var err error
+		res, err = db.write(ctx, tx, tenant, readings, opts)
+		return err
+	})
+	if errors.Is(err, errStop) {
+		return res, nil
+	}
+	if err != nil {
+		return smartmaint.WriteResult{}, writeError(err)
+	}
+	return res, nil
+}
+
+// writeTx runs fn in a transaction once the partitions of the readings'
+// timestamps exist. It tries again once when another replica's retention
+// dropped a partition this store knew.
+func (db *DB) writeTx(ctx context.Context, readings []smartmaint.Reading, fn func(pgx.Tx) error) error {
 	times := make([]time.Time, len(readings))
 	for i := range readings {
 		times[i] = readings[i].Time
 	}
-	var res smartmaint.WriteResult
 	for attempt := 0; ; attempt++ {
 		if err := db.ensurePartitions(ctx, times); err != nil {
-			return smartmaint.WriteResult{}, err
-		}
-		err = db.inTx(ctx, func(tx pgx.Tx) error {
-			var err error
-			res, err = db.write(ctx, tx, tenant, readings, opts)
 			return err
-		})
-		// Another replica's retention dropped a partition this store knew.
+		}
+		err := db.inTx(ctx, fn)
 		if pgCode(err) == codeCheckViolation && attempt == 0 {
 			db.parts.forget()
 			continue
 		}
-		break
+		return err
 	}
-	if errors.Is(err, errStop) {
-		return res, nil
-	}
+}
+
+// writeError turns the error of a failed write into the caller's error.
+func writeError(err error) error {
 	if pgCode(err) == codeInvalidText {
-		return smartmaint.WriteResult{}, smartmaint.FieldErrorf("metadata", "is not valid JSON")
+		return smartmaint.FieldErrorf("metadata", "is not valid JSON")
 	}
-	if err != nil {
-		return smartmaint.WriteResult{}, classify(err, "Reading", "")
-	}
-	return res, nil
+	return classify(err, "Reading", "")
 }
 
 // normalize returns the readings with timestamps truncated to the stored
@@ -122,20 +142,13 @@ func (db *DB) write(ctx context.Context, tx pgx.Tx, tenant string, readings []sm
 			return res, errStop // roll back: nothing is written
 		}
 	}
-	keys, created, err := sensorKeys(ctx, tx, tenant, readings, now)
+	_, inserted, created, err := storeReadings(ctx, tx, tenant, readings, now)
 	if err != nil {
 		return res, err
 	}
 	res.NewSensors = created
-	inserted, err := insertReadings(ctx, tx, tenant, readings, keys)
-	if err != nil {
-		return res, err
-	}
 	res.Inserted = len(inserted)
 	res.Duplicates = len(readings) - len(inserted)
-	if err := updateAggregates(ctx, tx, tenant, inserted); err != nil {
-		return res, err
-	}
 	if opts.IdempotencyKey != "" {
 		if err := storeResponse(ctx, tx, tenant, opts, res); err != nil {
 			return res, err
@@ -146,6 +159,25 @@ func (db *DB) write(ctx context.Context, tx pgx.Tx, tenant string, readings []sm
 		return res, err
 	}
 	return res, nil
+}
+
+// storeReadings registers the readings' unknown sensors, inserts the
+// readings and updates the sensor statistics and rollups. It returns the
+// sensor key of every reading, the rows that were new and the sensors
+// registered.
+func storeReadings(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time) ([]int64, []stored, []string, error) {
+	keys, created, err := sensorKeys(ctx, tx, tenant, readings, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	inserted, err := insertReadings(ctx, tx, tenant, readings, keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := updateAggregates(ctx, tx, tenant, inserted); err != nil {
+		return nil, nil, nil, err
+	}
+	return keys, inserted, created, nil
 }
 
 // auditRegistrations appends one sensor.register entry per sensor the write
