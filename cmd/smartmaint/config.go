@@ -26,6 +26,7 @@ type Config struct {
 	MetricsToken   string
 
 	SQLiteSync        string
+	PGBulkWrites      int
 	MaxBatchReadings  int
 	MaxBatchBytes     int64
 	MaxFuture         time.Duration
@@ -51,6 +52,7 @@ func DefaultConfig() Config {
 		LogLevel:          "info",
 		LogFormat:         "json",
 		SQLiteSync:        "full",
+		PGBulkWrites:      2,
 		MaxBatchReadings:  100_000,
 		MaxBatchBytes:     32 << 20,
 		MaxFuture:         time.Hour,
@@ -88,6 +90,7 @@ func (c *Config) options() []option {
 		{"trusted-proxies", "comma-separated CIDRs whose X-Forwarded-For is believed", (*stringValue)(&c.TrustedProxies)},
 		{"metrics-token", "when set, /metrics needs Authorization: Bearer <token>", (*stringValue)(&c.MetricsToken)},
 		{"sqlite-sync", "SQLite durability: full (survives power loss) or normal (survives a crash of the process)", (*stringValue)(&c.SQLiteSync)},
+		{"pg-bulk-writes", "PostgreSQL: how many batch writes run at once; more wait their turn", (*intValue)(&c.PGBulkWrites)},
 		{"max-batch-readings", "most readings in one batch request", (*intValue)(&c.MaxBatchReadings)},
 		{"max-batch-bytes", "largest batch request body, in bytes", (*int64Value)(&c.MaxBatchBytes)},
 		{"max-future", "how far ahead of the server clock a reading's timestamp may be", (*durationValue)(&c.MaxFuture)},
@@ -139,6 +142,7 @@ func (c *Config) Validate() error {
 		{oneOf(c.LogLevel, "debug", "info", "warn", "error"), "log-level must be debug, info, warn or error"},
 		{oneOf(c.LogFormat, "json", "text"), "log-format must be json or text"},
 		{oneOf(c.SQLiteSync, "full", "normal"), "sqlite-sync must be full or normal"},
+		{c.PGBulkWrites >= 1 && c.PGBulkWrites <= 256, "pg-bulk-writes must be between 1 and 256"},
 		{c.MaxBatchReadings >= 1 && c.MaxBatchReadings <= 10_000_000, "max-batch-readings must be between 1 and 10000000"},
 		{c.MaxBatchBytes >= 1024, "max-batch-bytes must be at least 1024"},
 		{c.MaxFuture >= 0, "max-future must not be negative"},

@@ -163,6 +163,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{nil, []string{"--addr", "8080"}, "host:port"},
 		{map[string]string{"SMARTMAINT_MAX_BATCH_READINGS": "lots"}, nil, "SMARTMAINT_MAX_BATCH_READINGS"},
 		{nil, []string{"--sqlite-sync", "off"}, "sqlite-sync"},
+		{nil, []string{"--pg-bulk-writes", "0"}, "pg-bulk-writes"},
 		{nil, []string{"--log-level", "loud"}, "log-level"},
 		{nil, []string{"--max-future", "-1h"}, "max-future"},
 	}

@@ -251,7 +251,7 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (smartmaint
 	switch dialect {
 	case "postgres":
 		return postgres.Open(ctx, dsn, postgres.Options{
-			Logger: logger, RetentionInterval: cfg.RetentionInterval,
+			Logger: logger, RetentionInterval: cfg.RetentionInterval, BulkWrites: cfg.PGBulkWrites,
 		})
 	default:
 		return sqlite.Open(ctx, dsn, sqlite.Options{

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,6 +131,57 @@ func BenchmarkIngestInterleaved(b *testing.B) {
 	b.ReportMetric(n/raw.Seconds(), "raw-readings/s")
 	b.ReportMetric(n/store.Seconds(), "store-readings/s")
 	b.ReportMetric(raw.Seconds()/store.Seconds(), "ratio")
+}
+
+// BenchmarkIngestConcurrent is BenchmarkIngest with four writers at once, as
+// the HTTP batch benchmark has four clients: raw COPY from four connections
+// against WriteReadings from four goroutines, each on a fresh database, the
+// batches shared out among the writers. Writers of the same sensors insert
+// in parallel and take turns only for the statistics and rollups.
+func BenchmarkIngestConcurrent(b *testing.B) {
+	pgtest.URL(b)
+	const writers = 4
+	run := func(b *testing.B, write func(db *DB, rs []smartmaint.Reading, keys []int64) error) {
+		db, sensorKeys := benchStore(b, b.N)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		b.ResetTimer()
+		for range writers {
+			wg.Go(func() {
+				rs, keys := make([]smartmaint.Reading, benchBatch), make([]int64, benchBatch)
+				for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
+					benchBatchRows(i, rs, keys, sensorKeys)
+					if err := write(db, rs, keys); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "readings/s")
+	}
+	b.Run("raw_copy", func(b *testing.B) {
+		run(b, func(db *DB, rs []smartmaint.Reading, keys []int64) error {
+			src := &copySource{tenant: smartmaint.DefaultTenantID, readings: rs, keys: keys}
+			_, err := db.pool.CopyFrom(context.Background(), pgx.Identifier{"readings"}, readingColumns, src)
+			return err
+		})
+	})
+	b.Run("write_readings", func(b *testing.B) {
+		run(b, func(db *DB, rs []smartmaint.Reading, _ []int64) error {
+			res, err := db.WriteReadings(tenantCtx, rs, smartmaint.WriteOptions{})
+			if err == nil && res.Inserted != benchBatch {
+				err = fmt.Errorf("WriteReadings inserted %d of %d", res.Inserted, benchBatch)
+			}
+			return err
+		})
+	})
 }
 
 // BenchmarkIngestPhases runs the steps of WriteReadings one by one on each

@@ -56,6 +56,12 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxConns bounds the connection pool (default: pgxpool's default).
 	MaxConns int32
+	// BulkWrites is how many writes of more than a few readings (COPY
+	// batches) this store runs at once (default 2); more wait their turn.
+	// Concurrent COPYs into the readings table contend for the same index
+	// pages (the newest timestamps): on the benchmark machine four at once
+	// stored fewer readings per second than one (docs/bench/postgres.md).
+	BulkWrites int
 }
 
 func (o Options) withDefaults() Options {
@@ -74,6 +80,9 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.BulkWrites <= 0 {
+		o.BulkWrites = 2
+	}
 	return o
 }
 
@@ -84,7 +93,8 @@ type DB struct {
 	log  *slog.Logger
 
 	parts  *partitions
-	groups groups // small writes committing together (group.go)
+	groups groups        // small writes committing together (group.go)
+	bulk   chan struct{} // a token per bulk write running (Options.BulkWrites)
 
 	jobCtx context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -113,7 +123,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", unavailable(err))
 	}
-	db := &DB{pool: pool, opts: opts, log: opts.Logger}
+	db := &DB{pool: pool, opts: opts, log: opts.Logger, bulk: make(chan struct{}, opts.BulkWrites)}
 	if err := db.init(ctx); err != nil {
 		pool.Close()
 		return nil, err

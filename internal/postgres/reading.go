@@ -66,9 +66,18 @@ func (db *DB) WriteReadings(ctx context.Context, readings []smartmaint.Reading, 
 	return db.writeAlone(ctx, tenant, readings, opts)
 }
 
-// writeAlone stores one call's readings in a transaction of their own.
+// writeAlone stores one call's readings in a transaction of their own,
+// waiting first for a bulk-write token when they are more than a few.
 func (db *DB) writeAlone(ctx context.Context, tenant string, readings []smartmaint.Reading, opts smartmaint.WriteOptions) (smartmaint.WriteResult, error) {
 	var res smartmaint.WriteResult
+	if len(readings) > smallBatch {
+		select {
+		case db.bulk <- struct{}{}:
+			defer func() { <-db.bulk }()
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+	}
 	err := db.writeTx(ctx, readings, func(tx pgx.Tx) error {
 		var err error
 		res, err = db.write(ctx, tx, tenant, readings, opts)
@@ -261,8 +270,7 @@ func storeResponse(ctx context.Context, tx pgx.Tx, tenant string, opts smartmain
 
 // sensorKeys returns the sensor key of every reading, registering unknown
 // sensors, and the IDs of the sensors registered, in first-seen order. It
-// locks the sensors' rows (in key order, so concurrent writers cannot
-// deadlock) for the statistics update that follows.
+// key-share locks the sensors' rows (see lockSensors).
 func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time) ([]int64, []string, error) {
 	first := make(map[string]int) // sensor ID -> index of its first reading
 	var ids []string
@@ -290,9 +298,16 @@ func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartm
 	return keys, created, nil
 }
 
+// lockSensors returns the keys of the tenant's sensors among ids and locks
+// their rows FOR KEY SHARE until the transaction ends. That lock keeps the
+// sensors from being deleted, and retention from deleting or dropping their
+// readings (both take FOR UPDATE), while the readings are written, but it
+// does not exclude other writers: concurrent writes of the same sensors
+// insert their readings in parallel and queue only for the statistics and
+// rollups (lockForStats).
 func lockSensors(ctx context.Context, tx pgx.Tx, tenant string, ids []string) (map[string]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT id, key FROM sensors WHERE tenant_id = $1 AND id = ANY($2)
-		ORDER BY key FOR UPDATE`, tenant, ids)
+		ORDER BY key FOR KEY SHARE`, tenant, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -137,8 +139,12 @@ type sensorDelta struct {
 }
 
 // updateAggregates adds the inserted readings to their sensors' statistics
-// (the rows are locked already, see sensorKeys) and merges them into the
-// minute and hour rollups, in one round trip. Each reading counts once.
+// and merges them into the minute and hour rollups, in one round trip. Each
+// reading counts once. The sensors' rows are locked FOR NO KEY UPDATE first,
+// in key order, so that concurrent writers of the same sensors take turns
+// here, from this point to their commit, without deadlocking; it is the
+// lock the statistics update would take anyway, and it is compatible with
+// the KEY SHARE locks that writers still inserting hold (lockSensors).
 func updateAggregates(ctx context.Context, tx pgx.Tx, tenant string, inserted []stored) error {
 	if len(inserted) == 0 {
 		return nil
@@ -170,14 +176,16 @@ func queueStats(batch *pgx.Batch, inserted []stored) {
 		}
 	}
 	n := len(deltas)
-	keys, counts := make([]int64, 0, n), make([]int64, 0, n)
+	keys, counts := slices.Sorted(maps.Keys(deltas)), make([]int64, 0, n)
 	firsts, lasts := make([]time.Time, 0, n), make([]time.Time, 0, n)
 	values, qualities := make([]float64, 0, n), make([]float64, 0, n)
-	for k, d := range deltas {
-		keys, counts = append(keys, k), append(counts, d.n)
+	for _, k := range keys {
+		d := deltas[k]
+		counts = append(counts, d.n)
 		firsts, lasts = append(firsts, d.first), append(lasts, d.last)
 		values, qualities = append(values, d.lastValue), append(qualities, d.lastQuality)
 	}
+	batch.Queue(`SELECT 1 FROM sensors WHERE key = ANY($1) ORDER BY key FOR NO KEY UPDATE`, keys)
 	batch.Queue(`
 		UPDATE sensors s SET
 			reading_count = s.reading_count + u.n,

@@ -192,9 +192,10 @@ func TestConcurrentIdempotentWrites(t *testing.T) {
 }
 
 func TestConcurrentOverlappingWriters(t *testing.T) {
-	db := openAt(t, pgtest.FreshDatabase(t), fixed(epoch), Options{MaxConns: 10})
+	db := openAt(t, pgtest.FreshDatabase(t), fixed(epoch), Options{MaxConns: 10, BulkWrites: 6})
 	// Writers share sensors, in different orders, and resend each other's
-	// readings: no deadlock escapes, every reading is counted once.
+	// readings, their COPYs all running at once: no deadlock escapes, every
+	// reading is counted once, in the statistics and in the rollups.
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
 	for w := range errs {
@@ -233,6 +234,121 @@ func TestConcurrentOverlappingWriters(t *testing.T) {
 	if total != stats || total == 0 {
 		t.Fatalf("%d readings stored, statistics count %d", total, stats)
 	}
+	checkAggregates(t, db)
+}
+
+// checkAggregates fails unless every stored reading belongs to a sensor and
+// each sensor's statistics and minute and hour rollups count exactly its
+// stored readings.
+func checkAggregates(t *testing.T, db *DB) {
+	t.Helper()
+	rows, err := db.pool.Query(context.Background(), `
+		WITH r AS (SELECT sensor_key, count(*) AS n FROM readings GROUP BY sensor_key),
+			m AS (SELECT sensor_key, sum(count) AS n FROM rollups_1m GROUP BY sensor_key),
+			h AS (SELECT sensor_key, sum(count) AS n FROM rollups_1h GROUP BY sensor_key)
+		SELECT r.sensor_key, r.n, s.reading_count, m.n, h.n
+		FROM r LEFT JOIN sensors s ON s.key = r.sensor_key
+			LEFT JOIN m ON m.sensor_key = r.sensor_key LEFT JOIN h ON h.sensor_key = r.sensor_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, n int64
+		var stats, minutes, hours *int64
+		if err := rows.Scan(&key, &n, &stats, &minutes, &hours); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case stats == nil:
+			t.Errorf("sensor key %d: %d readings of a sensor that does not exist", key, n)
+		case *stats != n || minutes == nil || *minutes != n || hours == nil || *hours != n:
+			t.Errorf("sensor key %d: %d readings, statistics %v, minute rollups %v, hour rollups %v",
+				key, n, *stats, deref(minutes), deref(hours))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TestDeleteSensorWaitsForWriter deletes a sensor while a batch for it is
+// half written (sensors looked up, readings not yet inserted): the deletion
+// must wait for the write to commit and then take its readings too, so that
+// no reading is left without its sensor.
+func TestDeleteSensorWaitsForWriter(t *testing.T) {
+	db := openAt(t, pgtest.FreshDatabase(t), fixed(epoch), Options{})
+	if _, err := db.WriteReadings(tenantCtx, []smartmaint.Reading{rd("d", epoch, 0)}, smartmaint.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var rs []smartmaint.Reading
+	for i := 1; i <= 2*smallBatch; i++ {
+		rs = append(rs, rd("d", epoch.Add(time.Duration(i)*time.Second), float64(i)))
+	}
+	ctx := context.Background()
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	keys, _, err := sensorKeys(ctx, tx, smartmaint.DefaultTenantID, rs, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted := make(chan error, 1)
+	go func() { deleted <- db.DeleteSensor(tenantCtx, "d") }()
+	waitForLockWait(t, db, deleted)
+	inserted, err := insertReadings(ctx, tx, smartmaint.DefaultTenantID, rs, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := updateAggregates(ctx, tx, smartmaint.DefaultTenantID, inserted); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM readings`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d readings left after the sensor was deleted (%v)", n, err)
+	}
+	checkAggregates(t, db)
+}
+
+// waitForLockWait returns once another session of db's database waits for
+// a lock; it fails the test if done reports first (the operation did not
+// wait at all).
+func waitForLockWait(t *testing.T, db *DB, done chan error) {
+	t.Helper()
+	for range 1000 {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("the operation finished without waiting for the writer's lock (%v)", err)
+		default:
+		}
+		var waiting int
+		err := db.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond) // polling another session's state
+	}
+	t.Fatal("no session started waiting for a lock within 5 s")
 }
 
 // TestCopyPaths drives batches larger than smallBatch through the COPY fast
