@@ -214,7 +214,7 @@ func BenchmarkIngestPhases(b *testing.B) {
 		}
 		steps := []func() error{
 			func() (err error) {
-				keys, _, err = sensorKeys(ctx, tx, smartmaint.DefaultTenantID, rs, benchBase)
+				keys, _, err = sensorKeys(ctx, tx, smartmaint.DefaultTenantID, rs, benchBase, lockShared)
 				return err
 			},
 			func() (err error) {
@@ -222,7 +222,7 @@ func BenchmarkIngestPhases(b *testing.B) {
 				return err
 			},
 			func() error { minutes, hours = partials(ins); return nil },
-			send(func(bt *pgx.Batch) { queueStats(bt, ins) }),
+			send(func(bt *pgx.Batch) { queueStats(bt, ins, true) }),
 			send(func(bt *pgx.Batch) { queueRollups(bt, "rollups_1m", smartmaint.DefaultTenantID, minutes) }),
 			send(func(bt *pgx.Batch) { queueRollups(bt, "rollups_1h", smartmaint.DefaultTenantID, hours) }),
 			func() error { return tx.Commit(ctx) },

@@ -147,7 +147,7 @@ func (db *DB) commitGroup(ctx context.Context, tenant string, group []*pendingWr
 // readings, then splits the outcome between the calls.
 func (db *DB) writeGroup(ctx context.Context, tx pgx.Tx, tenant string, group []*pendingWrite, all []smartmaint.Reading) error {
 	now := db.now()
-	keys, inserted, created, err := storeReadings(ctx, tx, tenant, all, now)
+	keys, inserted, created, err := storeReadings(ctx, tx, tenant, all, now, lockExclusive)
 	if err != nil {
 		return err
 	}

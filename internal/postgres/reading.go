@@ -151,7 +151,7 @@ func (db *DB) write(ctx context.Context, tx pgx.Tx, tenant string, readings []sm
 			return res, errStop // roll back: nothing is written
 		}
 	}
-	_, inserted, created, err := storeReadings(ctx, tx, tenant, readings, now)
+	_, inserted, created, err := storeReadings(ctx, tx, tenant, readings, now, lockModeFor(len(readings)))
 	if err != nil {
 		return res, err
 	}
@@ -170,12 +170,39 @@ func (db *DB) write(ctx context.Context, tx pgx.Tx, tenant string, readings []sm
 	return res, nil
 }
 
+// lockMode is how a write locks the rows of its sensors, which keeps them
+// from being deleted, and retention from deleting or dropping their
+// readings (both take FOR UPDATE), while the write runs, and makes writers
+// of the same sensors take turns for the statistics and rollups.
+type lockMode string
+
+const (
+	// lockExclusive locks them FOR UPDATE from the lookup to the commit:
+	// writers of the same sensors run one after the other.
+	lockExclusive lockMode = "UPDATE"
+	// lockShared locks them FOR KEY SHARE from the lookup, which other
+	// writers share, then FOR NO KEY UPDATE, in key order, from the
+	// statistics to the commit: bulk writes of the same sensors insert their
+	// readings in parallel and take turns only for the bookkeeping. It costs
+	// one statement more.
+	lockShared lockMode = "KEY SHARE"
+)
+
+// lockModeFor is the lock mode of a write of n readings in a transaction of
+// its own: shared for COPY batches, exclusive for a few readings.
+func lockModeFor(n int) lockMode {
+	if n > smallBatch {
+		return lockShared
+	}
+	return lockExclusive
+}
+
 // storeReadings registers the readings' unknown sensors, inserts the
 // readings and updates the sensor statistics and rollups. It returns the
 // sensor key of every reading, the rows that were new and the sensors
 // registered.
-func storeReadings(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time) ([]int64, []stored, []string, error) {
-	keys, created, err := sensorKeys(ctx, tx, tenant, readings, now)
+func storeReadings(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time, mode lockMode) ([]int64, []stored, []string, error) {
+	keys, created, err := sensorKeys(ctx, tx, tenant, readings, now, mode)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -183,7 +210,7 @@ func storeReadings(ctx context.Context, tx pgx.Tx, tenant string, readings []sma
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := updateAggregates(ctx, tx, tenant, inserted); err != nil {
+	if err := updateAggregates(ctx, tx, tenant, inserted, mode); err != nil {
 		return nil, nil, nil, err
 	}
 	return keys, inserted, created, nil
@@ -270,8 +297,8 @@ func storeResponse(ctx context.Context, tx pgx.Tx, tenant string, opts smartmain
 
 // sensorKeys returns the sensor key of every reading, registering unknown
 // sensors, and the IDs of the sensors registered, in first-seen order. It
-// key-share locks the sensors' rows (see lockSensors).
-func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time) ([]int64, []string, error) {
+// locks the sensors' rows in key order, in the given mode.
+func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading, now time.Time, mode lockMode) ([]int64, []string, error) {
 	first := make(map[string]int) // sensor ID -> index of its first reading
 	var ids []string
 	for i := range readings {
@@ -280,13 +307,13 @@ func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartm
 			ids = append(ids, readings[i].SensorID)
 		}
 	}
-	byID, err := lockSensors(ctx, tx, tenant, ids)
+	byID, err := lockSensors(ctx, tx, tenant, ids, mode)
 	if err != nil {
 		return nil, nil, err
 	}
 	var created []string
 	if len(byID) < len(ids) {
-		created, err = registerSensors(ctx, tx, tenant, readings, ids, first, byID, now)
+		created, err = registerSensors(ctx, tx, tenant, readings, ids, first, byID, now, mode)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -299,15 +326,10 @@ func sensorKeys(ctx context.Context, tx pgx.Tx, tenant string, readings []smartm
 }
 
 // lockSensors returns the keys of the tenant's sensors among ids and locks
-// their rows FOR KEY SHARE until the transaction ends. That lock keeps the
-// sensors from being deleted, and retention from deleting or dropping their
-// readings (both take FOR UPDATE), while the readings are written, but it
-// does not exclude other writers: concurrent writes of the same sensors
-// insert their readings in parallel and queue only for the statistics and
-// rollups (lockForStats).
-func lockSensors(ctx context.Context, tx pgx.Tx, tenant string, ids []string) (map[string]int64, error) {
+// their rows, in key order, in the given mode.
+func lockSensors(ctx context.Context, tx pgx.Tx, tenant string, ids []string, mode lockMode) (map[string]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT id, key FROM sensors WHERE tenant_id = $1 AND id = ANY($2)
-		ORDER BY key FOR KEY SHARE`, tenant, ids)
+		ORDER BY key FOR `+string(mode), tenant, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +345,7 @@ func lockSensors(ctx context.Context, tx pgx.Tx, tenant string, ids []string) (m
 // none) and adds their keys to byID. A sensor another transaction registered
 // meanwhile is looked up and locked instead.
 func registerSensors(ctx context.Context, tx pgx.Tx, tenant string, readings []smartmaint.Reading,
-	ids []string, first map[string]int, byID map[string]int64, now time.Time) ([]string, error) {
+	ids []string, first map[string]int, byID map[string]int64, now time.Time, mode lockMode) ([]string, error) {
 	var newIDs, types, units []string
 	for _, id := range ids {
 		if _, ok := byID[id]; ok {
@@ -356,7 +378,7 @@ func registerSensors(ctx context.Context, tx pgx.Tx, tenant string, readings []s
 		return nil, err
 	}
 	if len(inserted) < len(newIDs) {
-		more, err := lockSensors(ctx, tx, tenant, newIDs)
+		more, err := lockSensors(ctx, tx, tenant, newIDs, mode)
 		if err != nil {
 			return nil, err
 		}

@@ -140,25 +140,26 @@ type sensorDelta struct {
 
 // updateAggregates adds the inserted readings to their sensors' statistics
 // and merges them into the minute and hour rollups, in one round trip. Each
-// reading counts once. The sensors' rows are locked FOR NO KEY UPDATE first,
-// in key order, so that concurrent writers of the same sensors take turns
-// here, from this point to their commit, without deadlocking; it is the
-// lock the statistics update would take anyway, and it is compatible with
-// the KEY SHARE locks that writers still inserting hold (lockSensors).
-func updateAggregates(ctx context.Context, tx pgx.Tx, tenant string, inserted []stored) error {
+// reading counts once. In lockShared mode the sensors' rows are first locked
+// FOR NO KEY UPDATE, in key order, so that concurrent writers of the same
+// sensors take turns from here to their commit without deadlocking: it is
+// the lock the statistics update takes anyway, and it does not conflict with
+// the KEY SHARE locks of writers still inserting.
+func updateAggregates(ctx context.Context, tx pgx.Tx, tenant string, inserted []stored, mode lockMode) error {
 	if len(inserted) == 0 {
 		return nil
 	}
 	batch := &pgx.Batch{}
-	queueStats(batch, inserted)
+	queueStats(batch, inserted, mode == lockShared)
 	minutes, hours := partials(inserted)
 	queueRollups(batch, "rollups_1m", tenant, minutes)
 	queueRollups(batch, "rollups_1h", tenant, hours)
 	return tx.SendBatch(ctx, batch).Close()
 }
 
-// queueStats adds the statistics update of the inserted readings to batch.
-func queueStats(batch *pgx.Batch, inserted []stored) {
+// queueStats adds the statistics update of the inserted readings to batch,
+// after a statement locking the sensors' rows in key order if lock is set.
+func queueStats(batch *pgx.Batch, inserted []stored, lock bool) {
 	deltas := make(map[int64]*sensorDelta)
 	for i := range inserted {
 		s := &inserted[i]
@@ -185,7 +186,9 @@ func queueStats(batch *pgx.Batch, inserted []stored) {
 		firsts, lasts = append(firsts, d.first), append(lasts, d.last)
 		values, qualities = append(values, d.lastValue), append(qualities, d.lastQuality)
 	}
-	batch.Queue(`SELECT 1 FROM sensors WHERE key = ANY($1) ORDER BY key FOR NO KEY UPDATE`, keys)
+	if lock {
+		batch.Queue(`SELECT 1 FROM sensors WHERE key = ANY($1) ORDER BY key FOR NO KEY UPDATE`, keys)
+	}
 	batch.Queue(`
 		UPDATE sensors s SET
 			reading_count = s.reading_count + u.n,

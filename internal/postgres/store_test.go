@@ -298,7 +298,7 @@ func TestDeleteSensorWaitsForWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	keys, _, err := sensorKeys(ctx, tx, smartmaint.DefaultTenantID, rs, epoch)
+	keys, _, err := sensorKeys(ctx, tx, smartmaint.DefaultTenantID, rs, epoch, lockShared)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestDeleteSensorWaitsForWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := updateAggregates(ctx, tx, smartmaint.DefaultTenantID, inserted); err != nil {
+	if err := updateAggregates(ctx, tx, smartmaint.DefaultTenantID, inserted, lockShared); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
