@@ -131,6 +131,7 @@ func (w *writer) loop() {
 	runtime.LockOSThread()
 	defer close(w.exited)
 	batch := make([]*job, 0, maxJobsPerCommit)
+	errs := make([]error, maxJobsPerCommit)
 	for j := range w.jobs {
 		batch = append(batch[:0], j)
 		weight := j.weight
@@ -148,24 +149,30 @@ func (w *writer) loop() {
 			}
 		}
 		t0 := threadCPU()
-		w.commit(batch)
+		out := errs[:len(batch)]
+		w.commit(batch, out)
 		w.busy.Add(threadCPU() - t0)
 		w.commits.Add(1)
 		w.jobsRun.Add(int64(len(batch)))
+		// Answered last, so that a caller sees Stats count its transaction.
+		for i, j := range batch {
+			j.done <- out[i]
+		}
 		clear(batch)
+		clear(out)
 	}
 }
 
-// commit runs the jobs of one group commit and answers them. Consecutive
-// WriteReadings jobs run as one combined write (see groupWriter).
-func (w *writer) commit(batch []*job) {
+// commit runs the jobs of one group commit and puts each job's outcome in
+// errs. Consecutive WriteReadings jobs run as one combined write (see
+// groupWriter).
+func (w *writer) commit(batch []*job, errs []error) {
 	if len(batch) == 1 && batch[0].rj == nil {
-		w.commitOne(batch[0])
+		errs[0] = w.commitOne(batch[0])
 		return
 	}
-	errs := make([]error, len(batch))
 	if err := w.tx.control("BEGIN IMMEDIATE"); err != nil {
-		w.abort(batch, errs, err)
+		w.abort(errs, err)
 		return
 	}
 	for i := 0; i < len(batch); {
@@ -180,46 +187,40 @@ func (w *writer) commit(batch []*job) {
 			errs[i], fatal = w.runJob(batch[i])
 		}
 		if fatal != nil {
-			w.abort(batch, errs, fatal)
+			w.abort(errs, fatal)
 			return
 		}
 		i = end
 	}
 	if err := w.tx.control("COMMIT"); err != nil {
-		w.abort(batch, errs, err)
-		return
-	}
-	for i, j := range batch {
-		j.done <- errs[i]
+		w.abort(errs, err)
 	}
 }
 
-// commitOne runs a job alone in its transaction. It needs no savepoint: if
-// it fails the whole transaction is rolled back, which spares journaling
-// every page the job touches for a partial rollback.
-func (w *writer) commitOne(j *job) {
+// commitOne runs a job alone in its transaction and returns its outcome. It
+// needs no savepoint: if it fails the whole transaction is rolled back,
+// which spares journaling every page the job touches for a partial rollback.
+func (w *writer) commitOne(j *job) error {
 	if err := j.ctx.Err(); err != nil {
-		j.done <- err
-		return
+		return err
 	}
+	errs := []error{nil}
 	if err := w.tx.control("BEGIN IMMEDIATE"); err != nil {
-		w.abort([]*job{j}, []error{nil}, err)
-		return
+		w.abort(errs, err)
+		return errs[0]
 	}
 	w.forget(j)
 	if err := w.classify(w.tx.run(j.fn)); err != nil {
+		errs[0] = err
 		if rerr := w.rollback("ROLLBACK"); rerr != nil {
-			w.abort([]*job{j}, []error{err}, rerr)
-			return
+			w.abort(errs, rerr)
 		}
-		j.done <- err
-		return
+		return errs[0]
 	}
 	if err := w.tx.control("COMMIT"); err != nil {
-		w.abort([]*job{j}, []error{nil}, err)
-		return
+		w.abort(errs, err)
 	}
-	j.done <- nil
+	return errs[0]
 }
 
 // runJob runs one job inside a savepoint. It returns the job's own error,
@@ -259,19 +260,18 @@ func (w *writer) classify(err error) error {
 	return out
 }
 
-// abort rolls the transaction back and answers every job: with its own error
-// if it failed, else with err (the transaction did not commit).
-func (w *writer) abort(batch []*job, errs []error, err error) {
-	w.log.Error("sqlite write transaction failed", "err", err, "jobs", len(batch))
+// abort rolls the transaction back and sets the outcome of every job: its
+// own error if it failed, else err (the transaction did not commit).
+func (w *writer) abort(errs []error, err error) {
+	w.log.Error("sqlite write transaction failed", "err", err, "jobs", len(errs))
 	if rerr := w.rollback("ROLLBACK"); rerr != nil {
 		w.log.Debug("sqlite rollback", "err", rerr) // nothing to roll back when BEGIN failed
 	}
 	err = classify(err)
-	for i, j := range batch {
+	for i := range errs {
 		if errs[i] == nil {
 			errs[i] = err
 		}
-		j.done <- errs[i]
 	}
 }
 
